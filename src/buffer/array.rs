@@ -275,7 +275,13 @@ fn write_dense(out: &mut Vec<u8>, data: &[f64]) {
 }
 
 // Walks the indices in row-major order like an odometer, last index fastest.
-fn write_gathered(out: &mut Vec<u8>, data: &[f64], shape: &[usize], strides: &[isize], origin: usize) {
+fn write_gathered(
+    out: &mut Vec<u8>,
+    data: &[f64],
+    shape: &[usize],
+    strides: &[isize],
+    origin: usize,
+) {
     let rank = shape.len();
     let mut index = [0usize; MAX_ARRAY_DIMS];
     let mut offset = origin as isize;

@@ -32,7 +32,10 @@ pub(crate) fn validate_text(value: &str) -> Result<()> {
 }
 
 fn is_decimal_char(c: char) -> bool {
-    matches!(c, '0'..='9' | '.' | '-' | '+' | 'e' | 'E' | 'N' | 'a' | 'I' | 'n' | 'f' | 'i' | 't' | 'y')
+    matches!(
+        c,
+        '0'..='9' | '.' | '-' | '+' | 'e' | 'E' | 'N' | 'a' | 'I' | 'n' | 'f' | 'i' | 't' | 'y'
+    )
 }
 
 fn is_well_formed(s: &[u8]) -> bool {

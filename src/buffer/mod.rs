@@ -420,7 +420,11 @@ impl Buffer {
     }
 
     /// Adds an n-dimensional f64 array column; protocol 2 or later.
-    pub fn column_f64_arr(&mut self, name: ColumnName<'_>, view: ArrayView<'_>) -> Result<&mut Self> {
+    pub fn column_f64_arr(
+        &mut self,
+        name: ColumnName<'_>,
+        view: ArrayView<'_>,
+    ) -> Result<&mut Self> {
         self.check_version(ProtocolVersion::V2, "array")?;
         let checked = array::check(view)?;
         self.check_column(name)?;
@@ -481,7 +485,8 @@ impl Buffer {
 
     fn write_int(&mut self, value: i64) {
         let mut digits = itoa::Buffer::new();
-        self.bytes.extend_from_slice(digits.format(value).as_bytes());
+        self.bytes
+            .extend_from_slice(digits.format(value).as_bytes());
     }
 }
 
@@ -501,7 +506,11 @@ fn write_f64_text(out: &mut Vec<u8>, value: f64) {
     if value.is_nan() {
         out.extend_from_slice(b"NaN");
     } else if value.is_infinite() {
-        out.extend_from_slice(if value > 0.0 { b"Infinity" } else { b"-Infinity" });
+        out.extend_from_slice(if value > 0.0 {
+            b"Infinity"
+        } else {
+            b"-Infinity"
+        });
     } else {
         let mut text = ryu::Buffer::new();
         out.extend_from_slice(text.format_finite(value).as_bytes());
