@@ -90,11 +90,11 @@ impl<'a> ArrayView<'a> {
     }
 }
 
-/// A view that passed validation: knows its element count and element strides.
+/// A view that passed validation: knows its element count. (Kept small: it is
+/// returned by value on every array write; strides are recomputed by `write`.)
 pub(crate) struct CheckedArray<'a> {
     view: ArrayView<'a>,
     elem_count: usize,
-    elem_strides: [isize; MAX_ARRAY_DIMS],
 }
 
 impl CheckedArray<'_> {
@@ -119,7 +119,6 @@ pub(crate) fn check(view: ArrayView<'_>) -> Result<CheckedArray<'_>> {
         );
     }
     let elem_count = check_shape(view.shape)?;
-    let mut elem_strides = [0isize; MAX_ARRAY_DIMS];
     match view.strides {
         Strides::CMajor => {
             if view.data.len() != elem_count {
@@ -129,11 +128,6 @@ pub(crate) fn check(view: ArrayView<'_>) -> Result<CheckedArray<'_>> {
                     view.data.len(),
                     elem_count
                 );
-            }
-            let mut stride = 1isize;
-            for (dim, &len) in view.shape.iter().enumerate().rev() {
-                elem_strides[dim] = stride;
-                stride = stride.saturating_mul(len as isize);
             }
         }
         Strides::Strided {
@@ -149,6 +143,7 @@ pub(crate) fn check(view: ArrayView<'_>) -> Result<CheckedArray<'_>> {
                     rank
                 );
             }
+            let mut elem_strides = [0isize; MAX_ARRAY_DIMS];
             for dim in 0..rank {
                 elem_strides[dim] = to_elem_stride(strides[dim], bytes, view.shape[dim], dim)?;
             }
@@ -157,11 +152,7 @@ pub(crate) fn check(view: ArrayView<'_>) -> Result<CheckedArray<'_>> {
             }
         }
     }
-    Ok(CheckedArray {
-        view,
-        elem_count,
-        elem_strides,
-    })
+    Ok(CheckedArray { view, elem_count })
 }
 
 fn check_shape(shape: &[usize]) -> Result<usize> {
@@ -194,13 +185,7 @@ fn check_shape(shape: &[usize]) -> Result<usize> {
 }
 
 fn to_elem_stride(stride: isize, bytes: bool, len: usize, dim: usize) -> Result<isize> {
-    if len <= 1 {
-        return Ok(0); // never stepped over, so any value is harmless
-    }
-    if !bytes {
-        return Ok(stride);
-    }
-    if stride % ELEM_SIZE as isize != 0 {
+    if len > 1 && bytes && stride % ELEM_SIZE as isize != 0 {
         return fail!(
             ArrayError,
             "Array byte stride {} of dimension {} is not a multiple of 8",
@@ -208,7 +193,18 @@ fn to_elem_stride(stride: isize, bytes: bool, len: usize, dim: usize) -> Result<
             dim
         );
     }
-    Ok(stride / ELEM_SIZE as isize)
+    Ok(elem_stride(stride, bytes, len))
+}
+
+/// The stride in elements of a dimension (byte strides already checked).
+fn elem_stride(stride: isize, bytes: bool, len: usize) -> isize {
+    if len <= 1 {
+        0 // never stepped over, so any value is harmless
+    } else if bytes {
+        stride / ELEM_SIZE as isize
+    } else {
+        stride
+    }
 }
 
 fn check_bounds(shape: &[usize], strides: &[isize], origin: usize, data_len: usize) -> Result<()> {
@@ -246,8 +242,16 @@ pub(crate) fn write(out: &mut Vec<u8>, array: &CheckedArray<'_>) {
     }
     match array.view.strides {
         Strides::CMajor => write_dense(out, array.view.data),
-        Strides::Strided { origin, .. } => {
-            let strides = &array.elem_strides[..shape.len()];
+        Strides::Strided {
+            strides,
+            bytes,
+            origin,
+        } => {
+            let mut elem_strides = [0isize; MAX_ARRAY_DIMS];
+            for (dim, (&stride, &len)) in strides.iter().zip(shape).enumerate() {
+                elem_strides[dim] = elem_stride(stride, bytes, len);
+            }
+            let strides = &elem_strides[..shape.len()];
             if is_dense(shape, strides) {
                 write_dense(out, &array.view.data[origin..origin + array.elem_count]);
             } else {
@@ -269,6 +273,18 @@ fn is_dense(shape: &[usize], strides: &[isize]) -> bool {
 }
 
 fn write_dense(out: &mut Vec<u8>, data: &[f64]) {
+    #[cfg(target_endian = "little")]
+    {
+        // SAFETY: f64 has no padding and every byte pattern is a valid u8;
+        // u8 needs no alignment; the length covers exactly `data`. On a
+        // little-endian target the in-memory bytes are the wire's
+        // little-endian bytes, so this is one copy instead of one per element.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(data.as_ptr().cast::<u8>(), std::mem::size_of_val(data))
+        };
+        out.extend_from_slice(bytes);
+    }
+    #[cfg(not(target_endian = "little"))]
     for v in data {
         out.extend_from_slice(&v.to_le_bytes());
     }

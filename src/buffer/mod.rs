@@ -10,7 +10,7 @@ pub use decimal::{DECIMAL_BINARY_FORMAT_TYPE, MAX_DECIMAL_BYTES, MAX_DECIMAL_SCA
 
 use crate::error::{fail, Result};
 use crate::names::{ColumnName, TableName};
-use escape::{write_quoted, write_unquoted};
+use escape::{append, write_quoted, write_unquoted};
 
 /// Default longest name, in bytes.
 pub const DEFAULT_MAX_NAME_LEN: usize = 127;
@@ -235,28 +235,19 @@ impl Buffer {
         self.check_op(Op::Flush)
     }
 
+    #[inline]
     fn check_op(&self, op: Op) -> Result<()> {
         let state = self.progress.state;
         if state.allows(op) {
             return Ok(());
         }
-        fail!(
-            InvalidApiCall,
-            "State error: Bad call to `{}`, {}.",
-            op.name(),
-            state.hint()
-        )
+        state_error(state, op)
     }
 
+    #[inline]
     fn check_name_len(&self, name: &str) -> Result<()> {
         if name.len() > self.max_name_len {
-            return fail!(
-                InvalidName,
-                "Bad name: {:?}: Too long (max {} bytes, got {} bytes)",
-                name,
-                self.max_name_len,
-                name.len()
-            );
+            return name_too_long(name, self.max_name_len);
         }
         Ok(())
     }
@@ -284,7 +275,9 @@ impl Buffer {
         match progress.first_table_len {
             None => progress.first_table_len = Some(self.bytes.len()),
             Some(first_len) => {
-                if progress.transactional && self.bytes[start..] != self.bytes[..first_len] {
+                if progress.transactional
+                    && !escape::same_bytes(&self.bytes[start..], &self.bytes[..first_len])
+                {
                     progress.transactional = false;
                 }
             }
@@ -307,11 +300,13 @@ impl Buffer {
 
     /// Checks a column may be written now; the caller then writes its value
     /// after `write_column_key`.
+    #[inline]
     fn check_column(&self, name: ColumnName<'_>) -> Result<()> {
         self.check_name_len(name.as_str())?;
         self.check_op(Op::Column)
     }
 
+    #[inline]
     fn write_column_key(&mut self, name: ColumnName<'_>) {
         let separator = if self.progress.state == RowState::ColumnWritten {
             b','
@@ -477,28 +472,60 @@ impl Buffer {
         Ok(())
     }
 
+    #[inline]
     fn end_row(&mut self) {
         self.bytes.push(b'\n');
         self.progress.state = RowState::RowDone;
         self.progress.row_count += 1;
     }
 
+    #[inline]
     fn write_int(&mut self, value: i64) {
         let mut digits = itoa::Buffer::new();
-        self.bytes
-            .extend_from_slice(digits.format(value).as_bytes());
+        append(&mut self.bytes, digits.format(value).as_bytes());
     }
 }
 
+// The error paths are kept out of line so the checks inline into every call.
+#[cold]
+#[inline(never)]
+fn state_error(state: RowState, op: Op) -> Result<()> {
+    fail!(
+        InvalidApiCall,
+        "State error: Bad call to `{}`, {}.",
+        op.name(),
+        state.hint()
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn name_too_long(name: &str, max_name_len: usize) -> Result<()> {
+    fail!(
+        InvalidName,
+        "Bad name: {:?}: Too long (max {} bytes, got {} bytes)",
+        name,
+        max_name_len,
+        name.len()
+    )
+}
+
+#[inline]
 fn check_designated(ts: i64) -> Result<()> {
     if ts < 0 {
-        return fail!(
-            InvalidTimestamp,
-            "Timestamp {} is negative. It must be >= 0.",
-            ts
-        );
+        return negative_timestamp(ts);
     }
     Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn negative_timestamp(ts: i64) -> Result<()> {
+    fail!(
+        InvalidTimestamp,
+        "Timestamp {} is negative. It must be >= 0.",
+        ts
+    )
 }
 
 /// Writes the protocol-1 text of a double.
@@ -513,7 +540,7 @@ fn write_f64_text(out: &mut Vec<u8>, value: f64) {
         });
     } else {
         let mut text = ryu::Buffer::new();
-        out.extend_from_slice(text.format_finite(value).as_bytes());
+        append(out, text.format_finite(value).as_bytes());
     }
 }
 
