@@ -118,6 +118,62 @@ fn abort_with(err: Error) -> ! {
     std::process::abort()
 }
 
+/// The shared body of the `_init` functions: validate, then fill `*out`.
+unsafe fn init_view<V>(
+    out: *mut V,
+    len: usize,
+    buf: *const c_char,
+    err_out: *mut *mut line_sender_error,
+    validate: impl FnOnce(&str) -> Result<()>,
+    make: fn(usize, *const c_char) -> V,
+) -> bool {
+    call_bool(err_out, || {
+        if out.is_null() {
+            return fail!(InvalidApiCall, "output view argument is NULL");
+        }
+        validate(utf8_at(buf, len)?)?;
+        *out = make(len, buf);
+        Ok(())
+    })
+}
+
+/// The shared body of the `_assert` functions: validate or abort.
+unsafe fn assert_view<V>(
+    len: usize,
+    buf: *const c_char,
+    validate: impl FnOnce(&str) -> Result<()>,
+    make: fn(usize, *const c_char) -> V,
+) -> V {
+    match utf8_at(buf, len).and_then(validate) {
+        Ok(()) => make(len, buf),
+        Err(err) => abort_with(err),
+    }
+}
+
+fn any_utf8(_: &str) -> Result<()> {
+    Ok(())
+}
+
+fn table_name(name: &str) -> Result<()> {
+    TableName::new(name).map(drop)
+}
+
+fn column_name(name: &str) -> Result<()> {
+    ColumnName::new(name).map(drop)
+}
+
+fn utf8_view(len: usize, buf: *const c_char) -> line_sender_utf8 {
+    line_sender_utf8 { len, buf }
+}
+
+fn table_view(len: usize, buf: *const c_char) -> line_sender_table_name {
+    line_sender_table_name { len, buf }
+}
+
+fn column_view(len: usize, buf: *const c_char) -> line_sender_column_name {
+    line_sender_column_name { len, buf }
+}
+
 /// Validates `len` bytes at `buf` as UTF-8 and, on success, points `*str` at
 /// them (no copy). On failure `*str` is left untouched.
 #[no_mangle]
@@ -127,14 +183,7 @@ pub unsafe extern "C" fn line_sender_utf8_init(
     buf: *const c_char,
     err_out: *mut *mut line_sender_error,
 ) -> bool {
-    call_bool(err_out, || {
-        if str.is_null() {
-            return fail!(InvalidApiCall, "`str` argument is NULL");
-        }
-        utf8_at(buf, len)?;
-        *str = line_sender_utf8 { len, buf };
-        Ok(())
-    })
+    init_view(str, len, buf, err_out, any_utf8, utf8_view)
 }
 
 /// Like `line_sender_utf8_init`, but aborts the process with a message on
@@ -144,10 +193,7 @@ pub unsafe extern "C" fn line_sender_utf8_assert(
     len: size_t,
     buf: *const c_char,
 ) -> line_sender_utf8 {
-    match utf8_at(buf, len) {
-        Ok(_) => line_sender_utf8 { len, buf },
-        Err(err) => abort_with(err),
-    }
+    assert_view(len, buf, any_utf8, utf8_view)
 }
 
 /// Validates a table name (UTF-8 and the table-name character rules) and, on
@@ -159,14 +205,7 @@ pub unsafe extern "C" fn line_sender_table_name_init(
     buf: *const c_char,
     err_out: *mut *mut line_sender_error,
 ) -> bool {
-    call_bool(err_out, || {
-        if name.is_null() {
-            return fail!(InvalidApiCall, "`name` argument is NULL");
-        }
-        TableName::new(utf8_at(buf, len)?)?;
-        *name = line_sender_table_name { len, buf };
-        Ok(())
-    })
+    init_view(name, len, buf, err_out, table_name, table_view)
 }
 
 /// Like `line_sender_table_name_init`, but aborts the process with a message
@@ -176,10 +215,7 @@ pub unsafe extern "C" fn line_sender_table_name_assert(
     len: size_t,
     buf: *const c_char,
 ) -> line_sender_table_name {
-    match utf8_at(buf, len).and_then(TableName::new) {
-        Ok(_) => line_sender_table_name { len, buf },
-        Err(err) => abort_with(err),
-    }
+    assert_view(len, buf, table_name, table_view)
 }
 
 /// Validates a column or symbol name (UTF-8 and the column-name character
@@ -191,14 +227,7 @@ pub unsafe extern "C" fn line_sender_column_name_init(
     buf: *const c_char,
     err_out: *mut *mut line_sender_error,
 ) -> bool {
-    call_bool(err_out, || {
-        if name.is_null() {
-            return fail!(InvalidApiCall, "`name` argument is NULL");
-        }
-        ColumnName::new(utf8_at(buf, len)?)?;
-        *name = line_sender_column_name { len, buf };
-        Ok(())
-    })
+    init_view(name, len, buf, err_out, column_name, column_view)
 }
 
 /// Like `line_sender_column_name_init`, but aborts the process with a
@@ -208,8 +237,5 @@ pub unsafe extern "C" fn line_sender_column_name_assert(
     len: size_t,
     buf: *const c_char,
 ) -> line_sender_column_name {
-    match utf8_at(buf, len).and_then(ColumnName::new) {
-        Ok(_) => line_sender_column_name { len, buf },
-        Err(err) => abort_with(err),
-    }
+    assert_view(len, buf, column_name, column_view)
 }
