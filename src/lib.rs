@@ -2,13 +2,17 @@
 //! compatible with QuestDB's official C/C++ client.
 
 pub mod buffer;
+pub mod conf;
 mod error;
 pub mod ffi;
 mod names;
+pub mod sender;
 
 pub use buffer::{ArrayView, Buffer, ProtocolVersion};
+pub use conf::{Auth, AutoFlush, CertificateAuthority, Protocol, SenderOptions};
 pub use error::{Error, ErrorCode, Result};
 pub use names::{ColumnName, TableName};
+pub use sender::Sender;
 
 /// Nanoseconds since the Unix epoch, from the system clock.
 pub fn now_nanos() -> i64 {

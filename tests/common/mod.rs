@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
 #![allow(dead_code)]
-
 pub mod ilp_decoder;
+pub mod mock_http;
+pub mod mock_tcp;
+pub mod servers;

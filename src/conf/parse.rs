@@ -1,0 +1,1 @@
+//! The config-string grammar (PROTOCOL.md §3).

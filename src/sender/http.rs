@@ -1,0 +1,2 @@
+//! ILP over HTTP.
+pub(crate) struct HttpTransport;

@@ -1,0 +1,2 @@
+//! ILP over TCP.
+pub(crate) struct TcpTransport;
