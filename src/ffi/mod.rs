@@ -9,10 +9,14 @@
 mod buffer;
 mod error;
 mod names;
+// mod opts; (waits for the setters)
+// mod sender;
 
 pub use buffer::*;
 pub use error::*;
 pub use names::*;
+// pub use opts::*;
+// pub use sender::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -2,12 +2,14 @@
 //! The checks before sending are the same for both transports; what "send"
 //! means is the transport's business.
 
+mod address;
 mod http;
+mod retry;
 mod tcp;
 
 use crate::buffer::{Buffer, ProtocolVersion};
-use crate::conf::SenderOptions;
-use crate::error::Result;
+use crate::conf::{Auth, SenderOptions};
+use crate::error::{Error, ErrorCode, Result};
 
 /// Sends buffers of ILP rows to one server.
 pub struct Sender {
@@ -27,8 +29,45 @@ impl Sender {
     /// Connects (TCP) or prepares the HTTP agent and detects the protocol
     /// version (HTTP, when not set). `opts` is not consumed.
     pub fn build(opts: &SenderOptions) -> Result<Self> {
-        let _ = opts;
-        todo!()
+        let auth = opts.auth()?;
+        if opts.protocol().is_tls() {
+            return Err(Error::new(
+                ErrorCode::TlsError,
+                "TLS (tcps, https) is not available in this build yet",
+            ));
+        }
+        let mut max_name_len = opts.max_name_len();
+        let (transport, protocol_version) = if opts.protocol().is_http() {
+            let http = http::HttpTransport::new(opts, &auth)?;
+            let version = match opts.protocol_version() {
+                Some(version) => version,
+                None => {
+                    let server = http.detect()?;
+                    if let (Some(len), false) = (server.max_name_len, opts.max_name_len_is_set()) {
+                        max_name_len = len;
+                    }
+                    server.version
+                }
+            };
+            (Transport::Http(http), version)
+        } else {
+            if auth != Auth::None {
+                return Err(Error::new(
+                    ErrorCode::AuthError,
+                    "ECDSA authentication over TCP is not available in this build yet",
+                ));
+            }
+            let tcp = tcp::TcpTransport::connect(opts)?;
+            let version = opts.protocol_version().unwrap_or(ProtocolVersion::V1);
+            (Transport::Tcp(tcp), version)
+        };
+        Ok(Sender {
+            transport,
+            protocol_version,
+            max_name_len,
+            max_buf_size: opts.max_buf_size(),
+            init_buf_size: opts.init_buf_size(),
+        })
     }
 
     /// `SenderOptions::from_conf` then `build`.
@@ -61,7 +100,10 @@ impl Sender {
 
     /// True once a TCP write failed: the sender can no longer send.
     pub fn must_close(&self) -> bool {
-        todo!()
+        match &self.transport {
+            Transport::Tcp(tcp) => !tcp.is_connected(),
+            Transport::Http(_) => false,
+        }
     }
 
     /// Sends the buffer, then clears it. On error the buffer is untouched.
@@ -78,8 +120,61 @@ impl Sender {
 
     /// Sends the buffer and keeps its contents; with `transactional`, refuses
     /// a buffer that spans several tables (HTTP) or any buffer (TCP).
-    pub fn flush_and_keep_with_flags(&mut self, buffer: &Buffer, transactional: bool) -> Result<()> {
-        let _ = (buffer, transactional);
-        todo!()
+    pub fn flush_and_keep_with_flags(
+        &mut self,
+        buffer: &Buffer,
+        transactional: bool,
+    ) -> Result<()> {
+        self.check_flush(buffer, transactional)?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match &mut self.transport {
+            Transport::Tcp(tcp) => tcp.send(buffer.as_bytes()),
+            Transport::Http(http) => http.send(buffer.as_bytes()),
+        }
+    }
+
+    /// Everything that makes a buffer unsendable, checked before any I/O.
+    fn check_flush(&self, buffer: &Buffer, transactional: bool) -> Result<()> {
+        if self.must_close() {
+            return Err(tcp::not_connected());
+        }
+        buffer.check_can_flush()?;
+        if buffer.len() > self.max_buf_size {
+            return Err(Error::new(
+                ErrorCode::InvalidApiCall,
+                format!(
+                    "Could not flush buffer: Buffer size of {} exceeds maximum configured allowed size of {} bytes.",
+                    buffer.len(),
+                    self.max_buf_size
+                ),
+            ));
+        }
+        if buffer.protocol_version() != self.protocol_version {
+            return Err(Error::new(
+                ErrorCode::ProtocolVersionError,
+                format!(
+                    "Attempting to send with protocol version {} but the sender is configured to use protocol version {}",
+                    buffer.protocol_version(),
+                    self.protocol_version
+                ),
+            ));
+        }
+        if transactional {
+            self.check_transactional(buffer)?;
+        }
+        Ok(())
+    }
+
+    fn check_transactional(&self, buffer: &Buffer) -> Result<()> {
+        let refusal = match &self.transport {
+            Transport::Tcp(_) => "Transactional flushes are not supported for ILP over TCP.",
+            Transport::Http(_) if !buffer.transactional() && !buffer.is_empty() => {
+                "Buffer contains lines for multiple tables. Transactional flushes are only supported for buffers containing lines for a single table."
+            }
+            Transport::Http(_) => return Ok(()),
+        };
+        Err(Error::new(ErrorCode::InvalidApiCall, refusal))
     }
 }
