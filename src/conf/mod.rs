@@ -2,10 +2,13 @@
 //! string (`http::addr=host:port;key=value;`) or by setters. Both paths apply
 //! the same validation, so `from_conf` is just "parse, then call setters".
 
+mod auth;
+mod keys;
 mod parse;
+mod setters;
 
 use crate::buffer::{ProtocolVersion, DEFAULT_MAX_NAME_LEN};
-use crate::error::Result;
+use crate::error::{fail, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -60,9 +63,19 @@ pub enum CertificateAuthority {
 #[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
     None,
-    Basic { username: String, password: String },
-    Bearer { token: String },
-    Ecdsa { key_id: String, d: String, x: String, y: String },
+    Basic {
+        username: String,
+        password: String,
+    },
+    Bearer {
+        token: String,
+    },
+    Ecdsa {
+        key_id: String,
+        d: String,
+        x: String,
+        y: String,
+    },
 }
 
 impl std::fmt::Debug for Auth {
@@ -70,7 +83,9 @@ impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Auth::None => f.write_str("None"),
-            Auth::Basic { username, .. } => write!(f, "Basic {{ username: {:?}, password: *** }}", username),
+            Auth::Basic { username, .. } => {
+                write!(f, "Basic {{ username: {:?}, password: *** }}", username)
+            }
             Auth::Bearer { .. } => f.write_str("Bearer { token: *** }"),
             Auth::Ecdsa { key_id, .. } => write!(f, "Ecdsa {{ key_id: {:?}, keys: *** }}", key_id),
         }
@@ -124,6 +139,9 @@ pub const DEFAULT_RETRY_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_REQUEST_MIN_THROUGHPUT: u64 = 100 * 1024;
 pub const ENV_VAR: &str = "QDB_CLIENT_CONF";
+const DEFAULT_AUTO_FLUSH_ROWS_HTTP: usize = 75_000;
+const DEFAULT_AUTO_FLUSH_ROWS_TCP: usize = 600;
+const DEFAULT_AUTO_FLUSH_INTERVAL_MS: u64 = 1000;
 
 impl SenderOptions {
     /// Options for `protocol` to `host:port`, everything else default.
@@ -164,13 +182,15 @@ impl SenderOptions {
 
     /// Parses a config string (PROTOCOL.md §3).
     pub fn from_conf(conf: &str) -> Result<Self> {
-        let _ = conf;
-        todo!()
+        keys::from_conf(conf)
     }
 
     /// Reads the config string from `QDB_CLIENT_CONF`.
     pub fn from_env() -> Result<Self> {
-        todo!()
+        match std::env::var(ENV_VAR) {
+            Ok(conf) => Self::from_conf(&conf),
+            Err(_) => fail!(ConfigError, "Environment variable {ENV_VAR} not set."),
+        }
     }
 
     // ---- getters (defaults applied) ----
@@ -197,7 +217,8 @@ impl SenderOptions {
         self.tls_verify.unwrap_or(true)
     }
     pub fn tls_ca(&self) -> CertificateAuthority {
-        self.tls_ca.unwrap_or(CertificateAuthority::WebpkiAndOsRoots)
+        self.tls_ca
+            .unwrap_or(CertificateAuthority::WebpkiAndOsRoots)
     }
     pub fn tls_roots(&self) -> Option<&Path> {
         self.tls_roots.as_deref()
@@ -219,7 +240,8 @@ impl SenderOptions {
         Duration::from_millis(self.retry_timeout.unwrap_or(DEFAULT_RETRY_TIMEOUT_MS))
     }
     pub fn request_min_throughput(&self) -> u64 {
-        self.request_min_throughput.unwrap_or(DEFAULT_REQUEST_MIN_THROUGHPUT)
+        self.request_min_throughput
+            .unwrap_or(DEFAULT_REQUEST_MIN_THROUGHPUT)
     }
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS))
@@ -229,19 +251,81 @@ impl SenderOptions {
         self.protocol_version
     }
     pub fn auto_flush(&self) -> AutoFlush {
-        todo!()
+        if self.auto_flush_enabled == Some(false) {
+            return AutoFlush {
+                rows: None,
+                bytes: None,
+                interval: None,
+            };
+        }
+        let default_rows = if self.protocol.is_http() {
+            DEFAULT_AUTO_FLUSH_ROWS_HTTP
+        } else {
+            DEFAULT_AUTO_FLUSH_ROWS_TCP
+        };
+        let interval = self
+            .auto_flush_interval
+            .unwrap_or(Some(DEFAULT_AUTO_FLUSH_INTERVAL_MS));
+        AutoFlush {
+            rows: self.auto_flush_rows.unwrap_or(Some(default_rows)),
+            bytes: self.auto_flush_bytes.unwrap_or(None),
+            interval: interval.map(Duration::from_millis),
+        }
     }
     /// The authentication the credential settings add up to, or a
     /// `config_error` naming what is missing or inconsistent.
     pub fn auth(&self) -> Result<Auth> {
-        todo!()
+        auth::resolve(self)
+    }
+
+    /// Reports `tls_ca` = `PemFile` without a `tls_roots` file; the setters
+    /// cannot, because `tls_roots` may still follow.
+    pub fn check_tls(&self) -> Result<()> {
+        if self.tls_ca == Some(CertificateAuthority::PemFile) && self.tls_roots.is_none() {
+            return fail!(
+                ConfigError,
+                "\"tls_ca\" is \"pem_file\", but \"tls_roots\" (the path of the PEM file) is not specified."
+            );
+        }
+        Ok(())
     }
 }
 
 impl std::fmt::Debug for SenderOptions {
     // Secrets never reach Debug output.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let _ = f;
-        todo!()
+        f.debug_struct("SenderOptions")
+            .field("protocol", &self.protocol)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user_agent", &self.user_agent)
+            .field("bind_interface", &self.bind_interface)
+            .field("username", &self.username)
+            .field("password", &Redacted(&self.password))
+            .field("token", &Redacted(&self.token))
+            .field("token_x", &Redacted(&self.token_x))
+            .field("token_y", &Redacted(&self.token_y))
+            .field("auth_timeout", &self.auth_timeout)
+            .field("tls_verify", &self.tls_verify)
+            .field("tls_ca", &self.tls_ca)
+            .field("tls_roots", &self.tls_roots)
+            .field("max_buf_size", &self.max_buf_size)
+            .field("max_name_len", &self.max_name_len)
+            .field("init_buf_size", &self.init_buf_size)
+            .field("retry_timeout", &self.retry_timeout)
+            .field("request_min_throughput", &self.request_min_throughput)
+            .field("request_timeout", &self.request_timeout)
+            .field("protocol_version", &self.protocol_version)
+            .field("auto_flush", &self.auto_flush())
+            .finish()
+    }
+}
+
+/// Shows whether a secret is set, never its value.
+struct Redacted<'a>(&'a Option<String>);
+
+impl std::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "***" } else { "None" })
     }
 }

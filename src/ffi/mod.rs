@@ -9,14 +9,14 @@
 mod buffer;
 mod error;
 mod names;
-// mod opts; (waits for the setters)
-// mod sender;
+mod opts;
+mod sender;
 
 pub use buffer::*;
 pub use error::*;
 pub use names::*;
-// pub use opts::*;
-// pub use sender::*;
+pub use opts::*;
+pub use sender::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -166,7 +166,7 @@ pub unsafe extern "C" fn line_sender_opts_bind_interface(
     err_out: *mut *mut line_sender_error,
 ) -> bool {
     with_opts(opts, err_out, |o| {
-        o.bind_interface(bind_interface.as_str()?)
+        o.set_bind_interface(bind_interface.as_str()?)
     })
 }
 
@@ -308,7 +308,9 @@ pub unsafe extern "C" fn line_sender_opts_request_min_throughput(
     bytes_per_sec: u64,
     err_out: *mut *mut line_sender_error,
 ) -> bool {
-    with_opts(opts, err_out, |o| o.set_request_min_throughput(bytes_per_sec))
+    with_opts(opts, err_out, |o| {
+        o.set_request_min_throughput(bytes_per_sec)
+    })
 }
 
 /// HTTP only: the base timeout of one request, in ms (> 0).

@@ -30,6 +30,7 @@ impl Sender {
     /// version (HTTP, when not set). `opts` is not consumed.
     pub fn build(opts: &SenderOptions) -> Result<Self> {
         let auth = opts.auth()?;
+        opts.check_tls()?;
         if opts.protocol().is_tls() {
             return Err(Error::new(
                 ErrorCode::TlsError,
