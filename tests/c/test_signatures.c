@@ -29,6 +29,16 @@ STATIC_ASSERT(line_sender_protocol_version_1 == 1, "v1");
 STATIC_ASSERT(line_sender_protocol_version_2 == 2, "v2");
 STATIC_ASSERT(line_sender_protocol_version_3 == 3, "v3");
 
+STATIC_ASSERT(line_sender_protocol_tcp == 0, "tcp");
+STATIC_ASSERT(line_sender_protocol_tcps == 1, "tcps");
+STATIC_ASSERT(line_sender_protocol_http == 2, "http");
+STATIC_ASSERT(line_sender_protocol_https == 3, "https");
+
+STATIC_ASSERT(line_sender_ca_webpki_roots == 0, "webpki");
+STATIC_ASSERT(line_sender_ca_os_roots == 1, "os");
+STATIC_ASSERT(line_sender_ca_webpki_and_os_roots == 2, "both");
+STATIC_ASSERT(line_sender_ca_pem_file == 3, "pem");
+
 #define CHECK_LAYOUT(T, BUF_T)                                               \
     STATIC_ASSERT(offsetof(T, len) == 0, #T ".len at offset 0");             \
     STATIC_ASSERT(offsetof(T, buf) >= sizeof(size_t), #T ".buf after len");  \
@@ -166,12 +176,116 @@ int main(void)
     bool (*p_check_can_flush)(const line_sender_buffer*, line_sender_error**) =
         &line_sender_buffer_check_can_flush;
 
+    /* Options and sender */
+    line_sender_opts* (*p_opts_from_conf)(line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_from_conf;
+    line_sender_opts* (*p_opts_from_env)(line_sender_error**) =
+        &line_sender_opts_from_env;
+    line_sender_opts* (*p_opts_new)(line_sender_protocol, line_sender_utf8, uint16_t) =
+        &line_sender_opts_new;
+    line_sender_opts* (*p_opts_new_service)(line_sender_protocol, line_sender_utf8, line_sender_utf8) =
+        &line_sender_opts_new_service;
+    bool (*p_opts_bind_interface)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_bind_interface;
+    bool (*p_opts_username)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_username;
+    bool (*p_opts_password)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_password;
+    bool (*p_opts_token)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_token;
+    bool (*p_opts_token_x)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_token_x;
+    bool (*p_opts_token_y)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_token_y;
+    bool (*p_opts_tls_roots)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_tls_roots;
+    bool (*p_opts_user_agent)(line_sender_opts*, line_sender_utf8, line_sender_error**) =
+        &line_sender_opts_user_agent;
+    bool (*p_opts_protocol_version)(line_sender_opts*, line_sender_protocol_version, line_sender_error**) =
+        &line_sender_opts_protocol_version;
+    bool (*p_opts_auth_timeout)(line_sender_opts*, uint64_t, line_sender_error**) =
+        &line_sender_opts_auth_timeout;
+    bool (*p_opts_tls_verify)(line_sender_opts*, bool, line_sender_error**) =
+        &line_sender_opts_tls_verify;
+    bool (*p_opts_tls_ca)(line_sender_opts*, line_sender_ca, line_sender_error**) =
+        &line_sender_opts_tls_ca;
+    bool (*p_opts_max_buf_size)(line_sender_opts*, size_t, line_sender_error**) =
+        &line_sender_opts_max_buf_size;
+    bool (*p_opts_max_name_len)(line_sender_opts*, size_t, line_sender_error**) =
+        &line_sender_opts_max_name_len;
+    bool (*p_opts_retry_timeout)(line_sender_opts*, uint64_t, line_sender_error**) =
+        &line_sender_opts_retry_timeout;
+    bool (*p_opts_request_min_throughput)(line_sender_opts*, uint64_t, line_sender_error**) =
+        &line_sender_opts_request_min_throughput;
+    bool (*p_opts_request_timeout)(line_sender_opts*, uint64_t, line_sender_error**) =
+        &line_sender_opts_request_timeout;
+    line_sender_opts* (*p_opts_clone)(line_sender_opts*) =
+        &line_sender_opts_clone;
+    void (*p_opts_free)(line_sender_opts*) =
+        &line_sender_opts_free;
+    line_sender* (*p_build)(const line_sender_opts*, line_sender_error**) =
+        &line_sender_build;
+    line_sender* (*p_from_conf)(line_sender_utf8, line_sender_error**) =
+        &line_sender_from_conf;
+    line_sender* (*p_from_env)(line_sender_error**) =
+        &line_sender_from_env;
+    line_sender_protocol_version (*p_get_protocol_version)(const line_sender*) =
+        &line_sender_get_protocol_version;
+    size_t (*p_get_max_name_len)(const line_sender*) =
+        &line_sender_get_max_name_len;
+    line_sender_buffer* (*p_buffer_new_for_sender)(const line_sender*) =
+        &line_sender_buffer_new_for_sender;
+    bool (*p_must_close)(const line_sender*) =
+        &line_sender_must_close;
+    void (*p_close)(line_sender*) =
+        &line_sender_close;
+    bool (*p_flush)(line_sender*, line_sender_buffer*, line_sender_error**) =
+        &line_sender_flush;
+    bool (*p_flush_and_keep)(line_sender*, const line_sender_buffer*, line_sender_error**) =
+        &line_sender_flush_and_keep;
+    bool (*p_flush_and_keep_with_flags)(line_sender*, line_sender_buffer*, bool, line_sender_error**) =
+        &line_sender_flush_and_keep_with_flags;
+
     /* Clock */
     int64_t (*p_now_nanos)(void) = &line_sender_now_nanos;
     int64_t (*p_now_micros)(void) = &line_sender_now_micros;
 
     field_types();
 
+    CHECK(p_opts_from_conf != NULL);
+    CHECK(p_opts_from_env != NULL);
+    CHECK(p_opts_new != NULL);
+    CHECK(p_opts_new_service != NULL);
+    CHECK(p_opts_bind_interface != NULL);
+    CHECK(p_opts_username != NULL);
+    CHECK(p_opts_password != NULL);
+    CHECK(p_opts_token != NULL);
+    CHECK(p_opts_token_x != NULL);
+    CHECK(p_opts_token_y != NULL);
+    CHECK(p_opts_tls_roots != NULL);
+    CHECK(p_opts_user_agent != NULL);
+    CHECK(p_opts_protocol_version != NULL);
+    CHECK(p_opts_auth_timeout != NULL);
+    CHECK(p_opts_tls_verify != NULL);
+    CHECK(p_opts_tls_ca != NULL);
+    CHECK(p_opts_max_buf_size != NULL);
+    CHECK(p_opts_max_name_len != NULL);
+    CHECK(p_opts_retry_timeout != NULL);
+    CHECK(p_opts_request_min_throughput != NULL);
+    CHECK(p_opts_request_timeout != NULL);
+    CHECK(p_opts_clone != NULL);
+    CHECK(p_opts_free != NULL);
+    CHECK(p_build != NULL);
+    CHECK(p_from_conf != NULL);
+    CHECK(p_from_env != NULL);
+    CHECK(p_get_protocol_version != NULL);
+    CHECK(p_get_max_name_len != NULL);
+    CHECK(p_buffer_new_for_sender != NULL);
+    CHECK(p_must_close != NULL);
+    CHECK(p_close != NULL);
+    CHECK(p_flush != NULL);
+    CHECK(p_flush_and_keep != NULL);
+    CHECK(p_flush_and_keep_with_flags != NULL);
     CHECK(p_err_get_code != NULL);
     CHECK(p_err_msg != NULL);
     CHECK(p_err_free != NULL);

@@ -116,6 +116,55 @@ typedef enum line_sender_error_code {
 } line_sender_error_code;
 
 /**
+ * The transport, and whether it runs over TLS.
+ */
+typedef enum line_sender_protocol {
+    /**
+     * ILP over TCP.
+     */
+    line_sender_protocol_tcp,
+    /**
+     * ILP over TCP with TLS.
+     */
+    line_sender_protocol_tcps,
+    /**
+     * ILP over HTTP.
+     */
+    line_sender_protocol_http,
+    /**
+     * ILP over HTTPS.
+     */
+    line_sender_protocol_https,
+} line_sender_protocol;
+
+/**
+ * Where TLS trust anchors come from.
+ */
+typedef enum line_sender_ca {
+    /**
+     * Mozilla's root set, built in (webpki-roots).
+     */
+    line_sender_ca_webpki_roots,
+    /**
+     * The operating system's certificate store.
+     */
+    line_sender_ca_os_roots,
+    /**
+     * Both of the above (the default).
+     */
+    line_sender_ca_webpki_and_os_roots,
+    /**
+     * Only the PEM file given with `line_sender_opts_tls_roots`.
+     */
+    line_sender_ca_pem_file,
+} line_sender_ca;
+
+/**
+ * A connection to one server. Not thread-safe: use from one thread at a time.
+ */
+typedef struct line_sender line_sender;
+
+/**
  * A batch of rows being built. Not thread-safe: use from one thread at a time.
  */
 typedef struct line_sender_buffer line_sender_buffer;
@@ -124,6 +173,13 @@ typedef struct line_sender_buffer line_sender_buffer;
  * An error returned by the library. Free it with `line_sender_error_free`.
  */
 typedef struct line_sender_error line_sender_error;
+
+/**
+ * Settings for building a sender. Made by `line_sender_opts_new`,
+ * `line_sender_opts_new_service`, `line_sender_opts_from_conf` or
+ * `line_sender_opts_from_env`; freed with `line_sender_opts_free`.
+ */
+typedef struct line_sender_opts line_sender_opts;
 
 /**
  * A read-only view of a buffer's bytes (may hold binary data in v2/v3).
@@ -536,6 +592,269 @@ bool line_sender_column_name_init(struct line_sender_column_name *name,
 LINESENDER_API
 struct line_sender_column_name line_sender_column_name_assert(size_t len,
                                                               const char *buf);
+
+/**
+ * Options from a config string such as `http::addr=localhost:9000;`.
+ * NULL and `config_error` when the string is invalid.
+ */
+LINESENDER_API
+struct line_sender_opts *line_sender_opts_from_conf(struct line_sender_utf8 config,
+                                                    struct line_sender_error **err_out);
+
+/**
+ * Options from the config string in the `QDB_CLIENT_CONF` environment variable.
+ */
+LINESENDER_API
+struct line_sender_opts *line_sender_opts_from_env(struct line_sender_error **err_out);
+
+/**
+ * Options for `protocol` to `host:port`, everything else default. No I/O.
+ * NULL only when `host` is not valid UTF-8.
+ */
+LINESENDER_API
+struct line_sender_opts *line_sender_opts_new(enum line_sender_protocol protocol,
+                                              struct line_sender_utf8 host,
+                                              uint16_t port);
+
+/**
+ * Like `line_sender_opts_new`, with the port as text: a number or a
+ * service name such as `"http"`.
+ */
+LINESENDER_API
+struct line_sender_opts *line_sender_opts_new_service(enum line_sender_protocol protocol,
+                                                      struct line_sender_utf8 host,
+                                                      struct line_sender_utf8 port);
+
+/**
+ * TCP only: the local address to connect from.
+ */
+LINESENDER_API
+bool line_sender_opts_bind_interface(struct line_sender_opts *opts,
+                                     struct line_sender_utf8 bind_interface,
+                                     struct line_sender_error **err_out);
+
+/**
+ * TCP: the ECDSA key id. HTTP: the basic-auth user name.
+ */
+LINESENDER_API
+bool line_sender_opts_username(struct line_sender_opts *opts,
+                               struct line_sender_utf8 username,
+                               struct line_sender_error **err_out);
+
+/**
+ * HTTP: the basic-auth password.
+ */
+LINESENDER_API
+bool line_sender_opts_password(struct line_sender_opts *opts,
+                               struct line_sender_utf8 password,
+                               struct line_sender_error **err_out);
+
+/**
+ * HTTP: the bearer token. TCP: the ECDSA private key (base64url).
+ */
+LINESENDER_API
+bool line_sender_opts_token(struct line_sender_opts *opts,
+                            struct line_sender_utf8 token,
+                            struct line_sender_error **err_out);
+
+/**
+ * TCP: the ECDSA public key's x coordinate (base64url).
+ */
+LINESENDER_API
+bool line_sender_opts_token_x(struct line_sender_opts *opts,
+                              struct line_sender_utf8 token_x,
+                              struct line_sender_error **err_out);
+
+/**
+ * TCP: the ECDSA public key's y coordinate (base64url).
+ */
+LINESENDER_API
+bool line_sender_opts_token_y(struct line_sender_opts *opts,
+                              struct line_sender_utf8 token_y,
+                              struct line_sender_error **err_out);
+
+/**
+ * The protocol version to send; without it HTTP asks the server and TCP uses 1.
+ */
+LINESENDER_API
+bool line_sender_opts_protocol_version(struct line_sender_opts *opts,
+                                       enum line_sender_protocol_version version,
+                                       struct line_sender_error **err_out);
+
+/**
+ * Read timeout for the TLS handshake and TCP authentication, in ms (> 0).
+ */
+LINESENDER_API
+bool line_sender_opts_auth_timeout(struct line_sender_opts *opts,
+                                   uint64_t millis,
+                                   struct line_sender_error **err_out);
+
+/**
+ * TLS only: `false` accepts any server certificate (testing only).
+ */
+LINESENDER_API
+bool line_sender_opts_tls_verify(struct line_sender_opts *opts,
+                                 bool verify,
+                                 struct line_sender_error **err_out);
+
+/**
+ * TLS only: where trusted root certificates come from.
+ */
+LINESENDER_API
+bool line_sender_opts_tls_ca(struct line_sender_opts *opts,
+                             enum line_sender_ca ca,
+                             struct line_sender_error **err_out);
+
+/**
+ * TLS only: trust only the certificates in this PEM file (read now).
+ */
+LINESENDER_API
+bool line_sender_opts_tls_roots(struct line_sender_opts *opts,
+                                struct line_sender_utf8 path,
+                                struct line_sender_error **err_out);
+
+/**
+ * The largest buffer a flush accepts, in bytes (≥ 1024).
+ */
+LINESENDER_API
+bool line_sender_opts_max_buf_size(struct line_sender_opts *opts,
+                                   size_t max_buf_size,
+                                   struct line_sender_error **err_out);
+
+/**
+ * The longest table or column name, in bytes (≥ 16).
+ */
+LINESENDER_API
+bool line_sender_opts_max_name_len(struct line_sender_opts *opts,
+                                   size_t max_name_len,
+                                   struct line_sender_error **err_out);
+
+/**
+ * HTTP only: how long to keep retrying a failed flush, in ms (0 = never).
+ */
+LINESENDER_API
+bool line_sender_opts_retry_timeout(struct line_sender_opts *opts,
+                                    uint64_t millis,
+                                    struct line_sender_error **err_out);
+
+/**
+ * HTTP only: the slowest transfer rate allowed, in bytes/s; it lengthens the
+ * timeout of big requests (0 = no size allowance).
+ */
+LINESENDER_API
+bool line_sender_opts_request_min_throughput(struct line_sender_opts *opts,
+                                             uint64_t bytes_per_sec,
+                                             struct line_sender_error **err_out);
+
+/**
+ * HTTP only: the base timeout of one request, in ms (> 0).
+ */
+LINESENDER_API
+bool line_sender_opts_request_timeout(struct line_sender_opts *opts,
+                                      uint64_t millis,
+                                      struct line_sender_error **err_out);
+
+/**
+ * HTTP: the User-Agent header. Replaces any earlier value.
+ */
+LINESENDER_API
+bool line_sender_opts_user_agent(struct line_sender_opts *opts,
+                                 struct line_sender_utf8 user_agent,
+                                 struct line_sender_error **err_out);
+
+/**
+ * A deep copy; free both. NULL gives NULL.
+ */
+LINESENDER_API
+struct line_sender_opts *line_sender_opts_clone(struct line_sender_opts *opts);
+
+/**
+ * Frees options. NULL is a no-op.
+ */
+LINESENDER_API
+void line_sender_opts_free(struct line_sender_opts *opts);
+
+/**
+ * Builds a sender: TCP connects here; HTTP detects the protocol version here
+ * unless it was set. `opts` is NOT freed and may be reused.
+ */
+LINESENDER_API
+struct line_sender *line_sender_build(const struct line_sender_opts *opts,
+                                      struct line_sender_error **err_out);
+
+/**
+ * Parses a config string and builds a sender from it.
+ */
+LINESENDER_API
+struct line_sender *line_sender_from_conf(struct line_sender_utf8 config,
+                                          struct line_sender_error **err_out);
+
+/**
+ * Builds a sender from the config string in `QDB_CLIENT_CONF`.
+ */
+LINESENDER_API
+struct line_sender *line_sender_from_env(struct line_sender_error **err_out);
+
+/**
+ * The protocol version buffers must use to be sent by this sender.
+ * A NULL sender gives version 1.
+ */
+LINESENDER_API
+enum line_sender_protocol_version line_sender_get_protocol_version(const struct line_sender *sender);
+
+/**
+ * The longest name the server accepts (configured, or learned from the
+ * server over HTTP). A NULL sender gives 127.
+ */
+LINESENDER_API
+size_t line_sender_get_max_name_len(const struct line_sender *sender);
+
+/**
+ * A new buffer with this sender's protocol version, name limit and initial
+ * capacity (`init_buf_size`). NULL for a NULL sender.
+ */
+LINESENDER_API
+struct line_sender_buffer *line_sender_buffer_new_for_sender(const struct line_sender *sender);
+
+/**
+ * True once a TCP write failed: close this sender and build a new one.
+ * Always false over HTTP. A NULL sender gives true.
+ */
+LINESENDER_API
+bool line_sender_must_close(const struct line_sender *sender);
+
+/**
+ * Closes and frees the sender without flushing anything. NULL is a no-op.
+ */
+LINESENDER_API
+void line_sender_close(struct line_sender *sender);
+
+/**
+ * Sends the buffer, then clears it. On failure the buffer is unchanged.
+ * An empty buffer is sent as nothing and succeeds.
+ */
+LINESENDER_API
+bool line_sender_flush(struct line_sender *sender,
+                       struct line_sender_buffer *buffer,
+                       struct line_sender_error **err_out);
+
+/**
+ * Sends the buffer and keeps its contents.
+ */
+LINESENDER_API
+bool line_sender_flush_and_keep(struct line_sender *sender,
+                                const struct line_sender_buffer *buffer,
+                                struct line_sender_error **err_out);
+
+/**
+ * Sends the buffer and keeps its contents. With `transactional`, a buffer
+ * holding rows of several tables is refused (HTTP), as is any buffer (TCP).
+ */
+LINESENDER_API
+bool line_sender_flush_and_keep_with_flags(struct line_sender *sender,
+                                           struct line_sender_buffer *buffer,
+                                           bool transactional,
+                                           struct line_sender_error **err_out);
 
 #ifdef __cplusplus
 }  // extern "C"
