@@ -57,7 +57,8 @@ static inline int example_fail(const char* what, line_sender_error* err)
     if (strstr(text, "Connection refused") != NULL)
         fprintf(stderr,
                 "%s: nothing is listening there (connection refused); start QuestDB "
-                "first, e.g. `docker run -p 9000:9000 -p 9009:9009 questdb/questdb`. "
+                "first, e.g. `docker run -p 9000:9000 -p 9009:9009 questdb/questdb`, "
+                "or point QDB_CLIENT_CONF at your server. "
                 "Details: %s\n",
                 what, text);
     else
