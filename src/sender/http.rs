@@ -19,6 +19,8 @@ const MAX_BODY_BYTES: u64 = 1024 * 1024;
 pub(crate) struct HttpTransport {
     agent: Agent,
     write_url: String,
+    /// The write URL without its query, as error messages show it.
+    write_endpoint: String,
     settings_url: String,
     authorization: Option<String>,
     request_timeout: Duration,
@@ -61,6 +63,7 @@ impl HttpTransport {
         Ok(HttpTransport {
             agent: config.into(),
             write_url: format!("{}/write?precision=n", base),
+            write_endpoint: format!("{}/write", base),
             settings_url: format!("{}/settings", base),
             authorization: authorization_header(auth)?,
             request_timeout: opts.request_timeout(),
@@ -80,7 +83,7 @@ impl HttpTransport {
                 ErrorCode::SocketError,
                 format!(
                     "Could not flush buffer: {}: {}",
-                    self.write_url,
+                    self.write_endpoint,
                     describe(&err)
                 ),
             )),
