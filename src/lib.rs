@@ -1,12 +1,14 @@
 //! questdb-client: stream rows into QuestDB over ILP, from Rust or through a C ABI
 //! compatible with QuestDB's official C/C++ client.
 
+mod auth;
 pub mod buffer;
 pub mod conf;
 mod error;
 pub mod ffi;
 mod names;
 pub mod sender;
+mod tls;
 
 pub use buffer::{ArrayView, Buffer, ProtocolVersion};
 pub use conf::{Auth, AutoFlush, CertificateAuthority, Protocol, SenderOptions};

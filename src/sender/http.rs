@@ -3,11 +3,18 @@
 
 use super::address::{authority, numeric_port};
 use super::retry::{is_retriable_status, Backoff};
+use super::tls_connector::TlsConnector;
 use crate::buffer::ProtocolVersion;
 use crate::conf::{Auth, SenderOptions};
 use crate::error::{Error, ErrorCode, Result};
+use crate::tls;
+use base64ct::{Base64, Encoding};
+use rustls::ClientConfig;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ureq::http::Response;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, TcpConnector};
 use ureq::{Agent, Body};
 
 /// How long `/settings` may be retried at sender construction.
@@ -44,7 +51,8 @@ pub(crate) struct ServerSettings {
 }
 
 impl HttpTransport {
-    pub fn new(opts: &SenderOptions, auth: &Auth) -> Result<Self> {
+    /// With `tls`, every connection is TLS with that configuration.
+    pub fn new(opts: &SenderOptions, auth: &Auth, tls: Option<Arc<ClientConfig>>) -> Result<Self> {
         let scheme = opts.protocol().schema();
         let base = format!(
             "{}://{}",
@@ -60,8 +68,17 @@ impl HttpTransport {
             .proxy(None)
             .timeout_connect(Some(opts.request_timeout()))
             .build();
+        let agent = match tls {
+            Some(tls) => Agent::with_parts(
+                config,
+                ().chain(TcpConnector::default())
+                    .chain(TlsConnector::new(tls)),
+                DefaultResolver::default(),
+            ),
+            None => config.into(),
+        };
         Ok(HttpTransport {
-            agent: config.into(),
+            agent,
             write_url: format!("{}/write?precision=n", base),
             write_endpoint: format!("{}/write", base),
             settings_url: format!("{}/settings", base),
@@ -80,7 +97,7 @@ impl HttpTransport {
             Ok(reply) if reply.status < 400 => Ok(()),
             Ok(reply) => Err(flush_error(&reply)),
             Err(err) => Err(Error::new(
-                ErrorCode::SocketError,
+                transport_error_code(&err),
                 format!(
                     "Could not flush buffer: {}: {}",
                     self.write_endpoint,
@@ -95,11 +112,15 @@ impl HttpTransport {
         let attempt = with_retries(SETTINGS_RETRY_BUDGET, || self.get_settings());
         let url = &self.settings_url;
         let reply = attempt.map_err(|err| {
-            detection_error(format!(
+            let msg = format!(
                 "Could not detect server's line protocol version, settings url: {}, err: {}.",
                 url,
                 describe(&err)
-            ))
+            );
+            match transport_error_code(&err) {
+                ErrorCode::TlsError => tls::tls_error(msg),
+                _ => detection_error(msg),
+            }
         })?;
         if reply.status == 404 {
             return Ok(ServerSettings {
@@ -166,7 +187,7 @@ fn authorization_header(auth: &Auth) -> Result<Option<String>> {
         Auth::None => Ok(None),
         Auth::Basic { username, password } => Ok(Some(format!(
             "Basic {}",
-            base64_standard(format!("{}:{}", username, password).as_bytes())
+            Base64::encode_string(format!("{}:{}", username, password).as_bytes())
         ))),
         Auth::Bearer { token } => {
             if token.contains('\n') {
@@ -206,6 +227,8 @@ fn with_retries(budget: Duration, attempt: impl Fn() -> Attempt) -> Attempt {
 fn is_retriable(attempt: &Attempt) -> bool {
     match attempt {
         Ok(reply) => is_retriable_status(reply.status),
+        // A certificate the client rejects will not become acceptable.
+        Err(err) if transport_error_code(err) == ErrorCode::TlsError => false,
         // Refused, reset or closed connections and timeouts are transient
         // from the client's point of view: the server may be restarting.
         Err(ureq::Error::Io(_))
@@ -334,6 +357,15 @@ fn detection_error(msg: String) -> Error {
     Error::new(ErrorCode::ProtocolVersionError, msg)
 }
 
+/// `tls_error` when TLS failed (handshake, certificate), else `socket_error`.
+fn transport_error_code(err: &ureq::Error) -> ErrorCode {
+    match err {
+        ureq::Error::Tls(_) => ErrorCode::TlsError,
+        ureq::Error::Io(io) if tls::rustls_cause(io).is_some() => ErrorCode::TlsError,
+        _ => ErrorCode::SocketError,
+    }
+}
+
 /// ureq's error text, with the OS error spelled out for I/O failures.
 fn describe(err: &ureq::Error) -> String {
     match err {
@@ -342,46 +374,28 @@ fn describe(err: &ureq::Error) -> String {
     }
 }
 
-fn base64_standard(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn base64_matches_rfc4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-            ("u:p", "dTpw"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(base64_standard(input.as_bytes()), expected, "{:?}", input);
-        }
+    fn basic_auth_header_is_standard_base64_of_user_colon_password() {
+        let auth = Auth::Basic {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        assert_eq!(
+            authorization_header(&auth).unwrap().as_deref(),
+            Some("Basic dTpw")
+        );
+        let auth = Auth::Basic {
+            username: "Aladdin".into(),
+            password: "open sesame".into(),
+        };
+        assert_eq!(
+            authorization_header(&auth).unwrap().as_deref(),
+            Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+        );
     }
 
     #[test]

@@ -6,10 +6,13 @@ mod address;
 mod http;
 mod retry;
 mod tcp;
+mod tls_connector;
 
+use crate::auth::EcdsaKey;
 use crate::buffer::{Buffer, ProtocolVersion};
 use crate::conf::{Auth, SenderOptions};
 use crate::error::{Error, ErrorCode, Result};
+use crate::tls;
 
 /// Sends buffers of ILP rows to one server.
 pub struct Sender {
@@ -31,15 +34,14 @@ impl Sender {
     pub fn build(opts: &SenderOptions) -> Result<Self> {
         let auth = opts.auth()?;
         opts.check_tls()?;
-        if opts.protocol().is_tls() {
-            return Err(Error::new(
-                ErrorCode::TlsError,
-                "TLS (tcps, https) is not available in this build yet",
-            ));
-        }
+        let tls = if opts.protocol().is_tls() {
+            Some(tls::client_config(opts)?)
+        } else {
+            None
+        };
         let mut max_name_len = opts.max_name_len();
         let (transport, protocol_version) = if opts.protocol().is_http() {
-            let http = http::HttpTransport::new(opts, &auth)?;
+            let http = http::HttpTransport::new(opts, &auth, tls)?;
             let version = match opts.protocol_version() {
                 Some(version) => version,
                 None => {
@@ -52,13 +54,11 @@ impl Sender {
             };
             (Transport::Http(http), version)
         } else {
-            if auth != Auth::None {
-                return Err(Error::new(
-                    ErrorCode::AuthError,
-                    "ECDSA authentication over TCP is not available in this build yet",
-                ));
-            }
-            let tcp = tcp::TcpTransport::connect(opts)?;
+            let key = match &auth {
+                Auth::Ecdsa { key_id, d, x, y } => Some(EcdsaKey::new(key_id, d, x, y)?),
+                _ => None,
+            };
+            let tcp = tcp::TcpTransport::connect(opts, tls, key.as_ref())?;
             let version = opts.protocol_version().unwrap_or(ProtocolVersion::V1);
             (Transport::Tcp(tcp), version)
         };

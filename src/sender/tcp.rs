@@ -2,11 +2,15 @@
 //! answers, and drops the connection when it dislikes the data.
 
 use super::address::{authority, numeric_port, resolve};
+use crate::auth::EcdsaKey;
 use crate::conf::SenderOptions;
 use crate::error::{Error, ErrorCode, Result};
+use crate::tls;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long unsent data may linger after close.
@@ -24,8 +28,32 @@ pub(crate) struct TcpTransport {
 }
 
 impl TcpTransport {
+    /// Connects, then runs the TLS handshake (with `tls`) and the ECDSA
+    /// handshake (with `key`), both bounded by `auth_timeout`.
+    pub fn connect(
+        opts: &SenderOptions,
+        tls: Option<Arc<ClientConfig>>,
+        key: Option<&EcdsaKey>,
+    ) -> Result<Self> {
+        let socket = Self::connect_socket(opts)?;
+        let plain = socket
+            .try_clone()
+            .map_err(|e| socket_error(format!("Could not clone socket: {}", e)))?;
+        let mut stream: Box<dyn Stream> = match tls {
+            Some(config) => Box::new(tls_handshake(plain, config, opts)?),
+            None => Box::new(plain),
+        };
+        if let Some(key) = key {
+            key.authenticate(&mut stream)?;
+        }
+        Ok(TcpTransport {
+            stream: Some(stream),
+            socket,
+        })
+    }
+
     /// Resolves, connects, and sets the socket up for low-latency writes.
-    pub fn connect(opts: &SenderOptions) -> Result<Self> {
+    fn connect_socket(opts: &SenderOptions) -> Result<TcpStream> {
         let addrs = resolve(opts.host(), opts.port())?;
         let bind = match opts.bind_interface() {
             Some(interface) => Some(resolve_bind(interface)?),
@@ -47,13 +75,7 @@ impl TcpTransport {
                     socket
                         .set_read_timeout(Some(opts.auth_timeout()))
                         .map_err(|e| socket_error(format!("Could not set read timeout: {}", e)))?;
-                    let stream = socket
-                        .try_clone()
-                        .map_err(|e| socket_error(format!("Could not clone socket: {}", e)))?;
-                    return Ok(TcpTransport {
-                        stream: Some(Box::new(stream)),
-                        socket,
-                    });
+                    return Ok(socket);
                 }
                 Err(err) => last_error = Some(err),
             }
@@ -94,6 +116,37 @@ impl Drop for TcpTransport {
         }
         let _ = self.socket.shutdown(Shutdown::Write);
     }
+}
+
+/// Completes the TLS handshake before any data is sent, so that
+/// certificate problems surface at build time as `tls_error`.
+fn tls_handshake(
+    mut socket: TcpStream,
+    config: Arc<ClientConfig>,
+    opts: &SenderOptions,
+) -> Result<StreamOwned<ClientConnection, TcpStream>> {
+    let name = tls::server_name(opts.host())?;
+    let mut conn = ClientConnection::new(config, name)
+        .map_err(|e| tls::tls_error(format!("Could not start TLS: {}", e)))?;
+    while conn.is_handshaking() {
+        if let Err(err) = conn.complete_io(&mut socket) {
+            let cause = match err.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => format!(
+                    "Timed out waiting for server response after {:?}.",
+                    opts.auth_timeout()
+                ),
+                _ => match tls::rustls_cause(&err) {
+                    Some(tls_err) => tls_err.to_string(),
+                    None => err.to_string(),
+                },
+            };
+            return Err(tls::tls_error(format!(
+                "Failed to complete TLS handshake: {}",
+                cause
+            )));
+        }
+    }
+    Ok(StreamOwned::new(conn, socket))
 }
 
 pub(crate) fn not_connected() -> Error {

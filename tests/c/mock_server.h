@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -54,7 +55,9 @@ static inline int mock_wait_readable(int fd)
     p.fd = fd;
     p.events = POLLIN;
     p.revents = 0;
-    return poll(&p, 1, 20);
+    if (poll(&p, 1, 20) < 0)
+        return errno == EINTR ? 0 : -1; /* a signal is not a failure */
+    return (p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
 }
 
 /* recv() that gives up when the server is stopping. */
@@ -65,8 +68,12 @@ static inline ssize_t mock_recv(mock_server* m, int fd, char* out, size_t cap)
         int ready = mock_wait_readable(fd);
         if (ready < 0)
             return -1;
-        if (ready > 0)
-            return recv(fd, out, cap, 0);
+        if (ready > 0) {
+            ssize_t n = recv(fd, out, cap, 0);
+            if (n < 0 && errno == EINTR)
+                continue;
+            return n;
+        }
         if (m->stop)
             return -1;
     }

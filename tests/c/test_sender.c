@@ -44,6 +44,7 @@ static void expect_received(const mock_server* m, const char* exp, size_t n)
     if (m->received_len != n || memcmp(m->received, exp, n) != 0) {
         dump("expected", (const uint8_t*)exp, n);
         dump("received", (const uint8_t*)m->received, m->received_len);
+        fprintf(stderr, "connections accepted: %d\n", m->connections);
         CHECK(false);
     }
 }
