@@ -12,6 +12,8 @@ use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use std::io::{ErrorKind, Read, Write};
 
 const COORDINATE_LEN: usize = 32;
+const NO_CHALLENGE: &str =
+    "Did not receive auth challenge. Is the database configured to require authentication?";
 const KEY_HINT: &str = "Hint: Check the keys for a possible typo.";
 
 /// A loaded key pair and the key id it is registered under on the server.
@@ -106,13 +108,13 @@ fn read_challenge(stream: &mut dyn ReadWrite) -> Result<Vec<u8>> {
     let mut challenge = Vec::with_capacity(512);
     let mut byte = [0u8; 1];
     loop {
-        match stream.read(&mut byte) {
-            Ok(0) if challenge.is_empty() => {
-                return Err(auth_error(
-                    "Did not receive auth challenge. Is the database configured to require authentication?"
-                        .into(),
-                ))
-            }
+        let read = stream.read(&mut byte);
+        // A server without authentication drops the connection on the key
+        // id line: closed or reset, it is the same missing challenge.
+        let dropped = matches!(&read, Err(e) if e.kind() == ErrorKind::ConnectionReset);
+        match read {
+            _ if dropped && challenge.is_empty() => return Err(auth_error(NO_CHALLENGE.into())),
+            Ok(0) if challenge.is_empty() => return Err(auth_error(NO_CHALLENGE.into())),
             Ok(0) => {
                 return Err(auth_error(format!(
                     "Received incomplete auth challenge: {:?}",
