@@ -73,12 +73,15 @@ impl EcdsaKey {
     pub fn authenticate(&self, stream: &mut dyn ReadWrite) -> Result<()> {
         let mut hello = self.key_id.clone().into_bytes();
         hello.push(b'\n');
-        stream
-            .write_all(&hello)
-            .and_then(|()| stream.flush())
-            .map_err(|e| {
-                socket_error(format!("Failed to send the authentication key id: {}", e))
-            })?;
+        if let Err(e) = stream.write_all(&hello).and_then(|()| stream.flush()) {
+            if matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset) {
+                return Err(auth_error(NO_CHALLENGE.into()));
+            }
+            return Err(socket_error(format!(
+                "Failed to send the authentication key id: {}",
+                e
+            )));
+        }
         let challenge = read_challenge(stream)?;
         let signature = self
             .pair
