@@ -23,6 +23,23 @@ pub struct Sender {
     init_buf_size: usize,
 }
 
+impl std::fmt::Debug for Sender {
+    // Hand-written so that credentials held by the transport never show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let transport = match &self.transport {
+            Transport::Tcp(_) => "tcp",
+            Transport::Http(_) => "http",
+        };
+        f.debug_struct("Sender")
+            .field("transport", &transport)
+            .field("protocol_version", &self.protocol_version)
+            .field("max_name_len", &self.max_name_len)
+            .field("max_buf_size", &self.max_buf_size)
+            .field("must_close", &self.must_close())
+            .finish()
+    }
+}
+
 enum Transport {
     Tcp(tcp::TcpTransport),
     Http(http::HttpTransport),
