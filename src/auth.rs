@@ -127,6 +127,13 @@ fn read_challenge(stream: &mut dyn ReadWrite) -> Result<Vec<u8>> {
             Ok(_) if byte[0] == b'\n' => return Ok(challenge),
             Ok(_) => challenge.push(byte[0]),
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            // The socket's read timeout is auth_timeout (PROTOCOL.md §5.1).
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(auth_error(format!(
+                    "{} No challenge arrived within auth_timeout.",
+                    NO_CHALLENGE
+                )))
+            }
             Err(e) => {
                 return Err(socket_error(format!(
                     "Failed to read authentication challenge (timed out?): {}",

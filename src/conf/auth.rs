@@ -52,10 +52,27 @@ fn resolve_tcp(opts: &SenderOptions) -> Result<Auth> {
         (_, None, _, _, _) => fail!(
             ConfigError,
             "Incomplete ECDSA authentication parameters. Specify either all or none of: \
-             \"username\", \"token\", \"token_x\", \"token_y\"."
+             \"username\", \"token\", \"token_x\", \"token_y\". Missing: {}.",
+            missing_ecdsa_keys(opts)
         ),
         _ => fail!(ConfigError, "{INCOMPLETE}"),
     }
+}
+
+/// The ECDSA keys not set, quoted and comma separated.
+fn missing_ecdsa_keys(opts: &SenderOptions) -> String {
+    let keys = [
+        ("username", &opts.username),
+        ("token", &opts.token),
+        ("token_x", &opts.token_x),
+        ("token_y", &opts.token_y),
+    ];
+    let missing: Vec<String> = keys
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| format!("{:?}", name))
+        .collect();
+    missing.join(", ")
 }
 
 fn resolve_http(opts: &SenderOptions) -> Result<Auth> {
