@@ -9,6 +9,7 @@ pub mod ffi;
 mod names;
 pub mod sender;
 mod tls;
+pub mod tooling;
 
 pub use buffer::{ArrayView, Buffer, ProtocolVersion};
 pub use conf::{Auth, AutoFlush, CertificateAuthority, Protocol, SenderOptions};
