@@ -8,6 +8,9 @@ cd "$(dirname "$0")/../.."
 libdir="$(cd "${1:-target/debug}" && pwd)"
 lib="$libdir/libquestdb_client.so"
 [ -f "$lib" ] || { echo "tests/ffi: $lib not built" >&2; exit 1; }
+# Programs linked with -lquestdb_client look for the SONAME; the CMake build
+# makes this link, a plain `cargo build` does not.
+[ -e "$libdir/libquestdb_client.so.0" ] || ln -s libquestdb_client.so "$libdir/libquestdb_client.so.0"
 for tool in python3 ruby go; do
   command -v "$tool" >/dev/null || {
     echo "tests/ffi: $tool is required (apt-get install python3 ruby golang-go)" >&2
