@@ -21,4 +21,5 @@ done
 python3 tests/ffi/test_python_ctypes.py "$lib"
 ruby tests/ffi/test_ruby_fiddle.rb "$lib"
 export GOCACHE="${GOCACHE:-${TMPDIR:-/tmp}/questdb-client-gocache}" GO111MODULE=off
+export GOPATH="${GOPATH:-${TMPDIR:-/tmp}/questdb-client-gopath}"
 CGO_CFLAGS="-I$PWD/include" CGO_LDFLAGS="-L$libdir -Wl,-rpath,$libdir" go run tests/ffi/go/main.go
