@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #endif
 #include "check.h"
+#include "rows.h"
 #include "mock_server.h"
 
 #include <stdlib.h>
@@ -16,28 +17,12 @@ static line_sender_utf8 conf_for(const char* fmt, uint16_t port)
     return u8(conf_text);
 }
 
-static void add_rows(line_sender_buffer* b)
-{
-    OK(line_sender_buffer_table(b, tbl("trades"), &err));
-    OK(line_sender_buffer_symbol(b, col("symbol"), u8("ETH-USD"), &err));
-    OK(line_sender_buffer_column_f64(b, col("price"), 2615.54, &err));
-    OK(line_sender_buffer_at_nanos(b, 1700000000000000000LL, &err));
-    OK(line_sender_buffer_table(b, tbl("trades"), &err));
-    OK(line_sender_buffer_symbol(b, col("symbol"), u8("BTC-USD"), &err));
-    OK(line_sender_buffer_column_i64(b, col("qty"), 7, &err));
-    OK(line_sender_buffer_at_nanos(b, 1700000000000001000LL, &err));
-}
-
 static void add_row_of(line_sender_buffer* b, const char* table)
 {
     OK(line_sender_buffer_table(b, tbl(table), &err));
     OK(line_sender_buffer_column_bool(b, col("ok"), true, &err));
     OK(line_sender_buffer_at_nanos(b, 1, &err));
 }
-
-static const char V1_ROWS[] =
-    "trades,symbol=ETH-USD price=2615.54 1700000000000000000\n"
-    "trades,symbol=BTC-USD qty=7i 1700000000000001000\n";
 
 static void expect_received(const mock_server* m, const char* exp, size_t n)
 {

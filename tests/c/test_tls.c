@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #endif
 #include "check.h"
+#include "rows.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -111,22 +112,6 @@ static void sink_finish(sink* s)
     CHECK(status != -1);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
-
-static void add_rows(line_sender_buffer* b)
-{
-    OK(line_sender_buffer_table(b, tbl("trades"), &err));
-    OK(line_sender_buffer_symbol(b, col("symbol"), u8("ETH-USD"), &err));
-    OK(line_sender_buffer_column_f64(b, col("price"), 2615.54, &err));
-    OK(line_sender_buffer_at_nanos(b, 1700000000000000000LL, &err));
-    OK(line_sender_buffer_table(b, tbl("trades"), &err));
-    OK(line_sender_buffer_symbol(b, col("symbol"), u8("BTC-USD"), &err));
-    OK(line_sender_buffer_column_i64(b, col("qty"), 7, &err));
-    OK(line_sender_buffer_at_nanos(b, 1700000000000001000LL, &err));
-}
-
-static const char V1_ROWS[] =
-    "trades,symbol=ETH-USD price=2615.54 1700000000000000000\n"
-    "trades,symbol=BTC-USD qty=7i 1700000000000001000\n";
 
 /* Adds the two rows, checks them, flushes (which clears the buffer). */
 static void send_rows(line_sender* s)
