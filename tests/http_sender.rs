@@ -7,23 +7,14 @@
 
 mod common;
 
+use common::rows::{row, two_rows, TWO_ROWS};
+
 use common::mock_http::{Action, MockHttp};
 use questdb_client::{
     Buffer, ColumnName, Error, ErrorCode, Protocol, ProtocolVersion, Sender, SenderOptions,
     TableName,
 };
 use std::time::{Duration, Instant};
-
-fn row(buf: &mut Buffer, table: &str, x: f64, ts: i64) {
-    buf.table(TableName::new(table).unwrap())
-        .unwrap()
-        .symbol(ColumnName::new("s").unwrap(), "v")
-        .unwrap()
-        .column_f64(ColumnName::new("x").unwrap(), x)
-        .unwrap()
-        .at_nanos(ts)
-        .unwrap();
-}
 
 /// A v1 sender (no `/settings` probe) on the mock, with `extra` keys.
 fn sender_with(server: &MockHttp, extra: &str) -> Sender {
@@ -33,14 +24,6 @@ fn sender_with(server: &MockHttp, extra: &str) -> Sender {
         extra
     );
     Sender::from_conf(&conf).unwrap_or_else(|e| panic!("from_conf({conf:?}): {e}"))
-}
-
-/// A buffer with two rows of table `t`.
-fn two_rows(sender: &Sender) -> Buffer {
-    let mut buf = sender.new_buffer();
-    row(&mut buf, "t", 1.5, 1_000);
-    row(&mut buf, "t", 2.5, 2_000);
-    buf
 }
 
 /// Flushes a buffer that must fail; checks it is left intact and returns
@@ -62,8 +45,6 @@ fn failing_flush(sender: &mut Sender, buf: &mut Buffer) -> (Error, Duration) {
     assert_eq!(buf.row_count(), rows);
     (err, elapsed)
 }
-
-const TWO_ROWS: &[u8] = b"t,s=v x=1.5 1000\nt,s=v x=2.5 2000\n";
 
 // ---------------------------------------------------------------------------
 // Success

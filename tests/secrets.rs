@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::rows::build_err;
+
 use common::mock_http::{Action, MockHttp};
 use questdb_client::{Error, Protocol, Sender, SenderOptions};
 
@@ -25,13 +27,6 @@ fn assert_error_hidden(what: &str, err: &Error) {
     assert_hidden(what, err.msg());
     assert_hidden(what, &format!("{err:?}"));
     assert_hidden(what, &err.to_string());
-}
-
-fn build_err(conf: &str) -> Error {
-    match Sender::from_conf(conf) {
-        Ok(s) => panic!("{conf:?} built {s:?}"),
-        Err(e) => e,
-    }
 }
 
 #[test]

@@ -3,9 +3,11 @@
 
 mod common;
 
+use common::rows::build_err;
+
 use common::ecdsa_server::{EcdsaServer, KeySet, Outcome};
 use common::tls::{Pki, TlsProxy};
-use questdb_client::{Buffer, ColumnName, Error, ErrorCode, Sender, TableName};
+use questdb_client::{Buffer, ColumnName, ErrorCode, Sender, TableName};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -31,13 +33,6 @@ fn one_row(sender: &Sender) -> Buffer {
         .at_nanos(1000)
         .unwrap();
     buf
-}
-
-fn build_err(conf: &str) -> Error {
-    match Sender::from_conf(conf) {
-        Ok(_) => panic!("building {conf:?} succeeded, an error was expected"),
-        Err(e) => e,
-    }
 }
 
 #[test]

@@ -2,24 +2,15 @@
 
 mod common;
 
+use common::rows::row;
+
 use common::mock_tcp::{MockTcp, Mode};
-use questdb_client::{Buffer, ColumnName, ErrorCode, ProtocolVersion, Sender, TableName};
+use questdb_client::{ErrorCode, ProtocolVersion, Sender};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(5);
-
-fn row(buf: &mut Buffer, table: &str, x: f64, ts: i64) {
-    buf.table(TableName::new(table).unwrap())
-        .unwrap()
-        .symbol(ColumnName::new("s").unwrap(), "v")
-        .unwrap()
-        .column_f64(ColumnName::new("x").unwrap(), x)
-        .unwrap()
-        .at_nanos(ts)
-        .unwrap();
-}
 
 fn connect(server: &MockTcp, extra: &str) -> Sender {
     Sender::from_conf(&format!("tcp::addr=127.0.0.1:{};{}", server.port(), extra)).unwrap()

@@ -3,42 +3,21 @@
 
 mod common;
 
+use common::rows::{build_err, two_rows, TWO_ROWS};
+
 use common::mock_http::{Action, MockHttp};
 use common::mock_tcp::{MockTcp, Mode};
 use common::tls::{Pki, SilentServer, TlsProxy};
-use questdb_client::{Buffer, ColumnName, ErrorCode, Sender, TableName};
+use questdb_client::{ColumnName, ErrorCode, Sender, TableName};
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(5);
-const ROWS: &[u8] = b"t,s=v x=1.5 1000\nt,s=v x=2.5 2000\n";
-
-fn two_rows(sender: &Sender) -> Buffer {
-    let mut buf = sender.new_buffer();
-    for (x, ts) in [(1.5, 1000), (2.5, 2000)] {
-        buf.table(TableName::new("t").unwrap())
-            .unwrap()
-            .symbol(ColumnName::new("s").unwrap(), "v")
-            .unwrap()
-            .column_f64(ColumnName::new("x").unwrap(), x)
-            .unwrap()
-            .at_nanos(ts)
-            .unwrap();
-    }
-    buf
-}
 
 fn tls_conf(schema: &str, host: &str, port: u16, pki: &Pki, extra: &str) -> String {
     format!(
         "{schema}::addr={host}:{port};tls_roots={};{extra}",
         pki.ca_path().display()
     )
-}
-
-fn build_err(conf: &str) -> questdb_client::Error {
-    match Sender::from_conf(conf) {
-        Ok(_) => panic!("building {conf:?} succeeded, a TLS error was expected"),
-        Err(e) => e,
-    }
 }
 
 #[test]
@@ -53,8 +32,8 @@ fn tcps_with_the_ca_file_delivers_the_bytes_decrypted() {
         let mut buf = two_rows(&sender);
         sender.flush(&mut buf).unwrap();
         drop(sender);
-        let got = sink.wait_for_bytes(before + ROWS.len(), WAIT);
-        assert_eq!(&got[before..], ROWS, "via {host}");
+        let got = sink.wait_for_bytes(before + TWO_ROWS.len(), WAIT);
+        assert_eq!(&got[before..], TWO_ROWS, "via {host}");
     }
 }
 
@@ -206,7 +185,7 @@ fn unsafe_off_accepts_a_self_signed_certificate() {
     .unwrap();
     sender.flush(&mut two_rows(&sender)).unwrap();
     drop(sender);
-    assert_eq!(sink.wait_for_bytes(ROWS.len(), WAIT), ROWS);
+    assert_eq!(sink.wait_for_bytes(TWO_ROWS.len(), WAIT), TWO_ROWS);
 
     let server = MockHttp::start();
     let proxy = TlsProxy::start(pki.expired.server_config(), server.addr());
@@ -216,7 +195,7 @@ fn unsafe_off_accepts_a_self_signed_certificate() {
     ))
     .unwrap();
     sender.flush(&mut two_rows(&sender)).unwrap();
-    assert_eq!(server.requests_to("/write")[0].body, ROWS);
+    assert_eq!(server.requests_to("/write")[0].body, TWO_ROWS);
 }
 
 #[test]
