@@ -29,35 +29,16 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{memcpy_median, official_version, AMOUNT, PRICE, TS_BASE_NANOS, W1_SIDE, W1_SYMBOL};
 use questdb::ingress as qdb;
 use questdb_client as ours;
 
 const ROWS: usize = 2_000_000;
-const TS_BASE_NANOS: i64 = 1_700_000_000_000_000_000;
-const SYMBOL: &str = "ETH-USD";
-const SIDE: &str = "sell";
-const PRICE: f64 = 2615.54;
-const AMOUNT: f64 = 0.00044;
 const CHECK_ROWS: usize = 1_000;
 const RAW_TOTAL: u64 = 1 << 30;
 const RAW_CHUNK: usize = 64 * 1024;
-
-/// Version of questdb-rs actually resolved in Cargo.lock.
-fn official_version() -> &'static str {
-    let lock = include_str!("../Cargo.lock");
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == "name = \"questdb-rs\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = "))
-            {
-                return v.trim_matches('"');
-            }
-        }
-    }
-    "unknown"
-}
 
 // ------------------------------------------------------------------ rows
 
@@ -85,9 +66,9 @@ impl OursNames {
     fn row(&self, buf: &mut ours::Buffer, i: usize) {
         buf.table(self.trades)
             .unwrap()
-            .symbol(self.symbol, black_box(SYMBOL))
+            .symbol(self.symbol, black_box(W1_SYMBOL))
             .unwrap()
-            .symbol(self.side, black_box(SIDE))
+            .symbol(self.side, black_box(W1_SIDE))
             .unwrap()
             .column_f64(self.price, black_box(PRICE))
             .unwrap()
@@ -122,9 +103,9 @@ impl OfficialNames {
     fn row(&self, buf: &mut qdb::Buffer, i: usize) {
         buf.table(self.trades)
             .unwrap()
-            .symbol(self.symbol, black_box(SYMBOL))
+            .symbol(self.symbol, black_box(W1_SYMBOL))
             .unwrap()
-            .symbol(self.side, black_box(SIDE))
+            .symbol(self.side, black_box(W1_SIDE))
             .unwrap()
             .column_f64(self.price, black_box(PRICE))
             .unwrap()
@@ -500,25 +481,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn memcpy_secs(total: u64, chunk: usize, runs: usize) -> f64 {
-    let src: Vec<u8> = (0..chunk).map(|i| i as u8).collect();
-    let mut dst: Vec<u8> = Vec::with_capacity(chunk);
-    let batches = total.div_ceil(chunk as u64);
-    let mut times = Vec::new();
-    for r in 0..runs + 1 {
-        let start = Instant::now();
-        for _ in 0..batches {
-            dst.clear();
-            dst.extend_from_slice(black_box(&src));
-            black_box(&mut dst);
-        }
-        if r > 0 {
-            times.push(start.elapsed().as_secs_f64());
-        }
-    }
-    median(times)
-}
-
 /// 1 GiB in 64 KiB writes to the TCP discard sink, until the sink has it all.
 fn raw_tcp_secs(port: u16, stats: &SinkStats, runs: usize) -> f64 {
     let chunk = vec![b'x'; RAW_CHUNK];
@@ -680,7 +642,7 @@ fn main() {
     println!("\nLimits:");
     for (v, bytes) in [(1u8, expected_v1), (2, expected_v2)] {
         let chunk = (bytes / (ROWS as u64 / 10_000)) as usize;
-        let t = memcpy_secs(bytes, chunk, runs);
+        let t = memcpy_median(bytes, chunk, 1, runs).as_secs_f64();
         println!(
             "  memcpy, v{v} volume ({:.1} MB in {} B chunks): {:.2} ms = {:.0} MB/s (= {:.0} M rows/s)",
             bytes as f64 / 1e6,

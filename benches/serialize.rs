@@ -18,6 +18,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{memcpy_median, official_version, AMOUNT, PRICE, TS_BASE_NANOS, W1_SIDE, W1_SYMBOL};
 use questdb::ingress as qdb;
 use questdb_client as ours;
 
@@ -25,25 +28,7 @@ const ROWS_PER_RUN: usize = 1_000_000;
 const ROWS_PER_BATCH: usize = 10_000;
 const RUNS: usize = 7;
 const WARMUP_RUNS: usize = 1;
-const TS_BASE_NANOS: i64 = 1_700_000_000_000_000_000;
 const TS_BASE_MICROS: i64 = 1_700_000_000_000_000;
-
-/// Version of questdb-rs actually resolved in Cargo.lock.
-fn official_version() -> &'static str {
-    let lock = include_str!("../Cargo.lock");
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == "name = \"questdb-rs\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = "))
-            {
-                return v.trim_matches('"');
-            }
-        }
-    }
-    "unknown"
-}
 
 // ---------------------------------------------------------------- workloads
 
@@ -67,10 +52,6 @@ impl Workload {
 }
 
 // W1
-const W1_SYMBOL: &str = "ETH-USD";
-const W1_SIDE: &str = "sell";
-const PRICE: f64 = 2615.54;
-const AMOUNT: f64 = 0.00044;
 // W2
 const W2_ID: &str = "toronto1";
 const W2_REGION: &str = "north-east";
@@ -475,28 +456,6 @@ fn measure(o: &Ours, q: &Official, w: Workload, v: u8) -> Measured {
     }
 }
 
-/// Copies `total` bytes in chunks of `chunk` bytes from a source buffer into a
-/// reused destination, as the serializer would fill one batch: the median time.
-fn memcpy_time(total: u64, chunk: usize) -> Duration {
-    let src: Vec<u8> = (0..chunk).map(|i| i as u8).collect();
-    let mut dst: Vec<u8> = Vec::with_capacity(chunk);
-    let batches = total.div_ceil(chunk as u64);
-    let mut times = Vec::new();
-    for r in 0..WARMUP_RUNS + RUNS {
-        let start = Instant::now();
-        for _ in 0..batches {
-            dst.clear();
-            dst.extend_from_slice(black_box(&src));
-            black_box(&mut dst);
-        }
-        let t = start.elapsed();
-        if r >= WARMUP_RUNS {
-            times.push(t);
-        }
-    }
-    median(times)
-}
-
 fn hex_window(bytes: &[u8], at: usize) -> String {
     let lo = at.saturating_sub(32);
     let hi = (at + 32).min(bytes.len());
@@ -621,7 +580,7 @@ fn main() {
 
     println!("\nmemcpy upper bound (same byte volume per run, copied in batch-sized chunks):");
     for (w, v, r) in &results {
-        let t = memcpy_time(r.bytes, r.batch_bytes);
+        let t = memcpy_median(r.bytes, r.batch_bytes, WARMUP_RUNS, RUNS);
         println!(
             "  {} v{}: {:.1} MB in {:.2} ms = {:.0} MB/s (= {:.0} M rows/s)",
             w.label(),
